@@ -1,0 +1,125 @@
+"""Request bodies and argument checks shared by the backup clients."""
+
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+from .api_version import is_at_least
+from .folder_url import parse_folder_url
+
+PRE_CHECK_MINIMUM_VERSION = "7.6"
+
+
+def storage_auth(
+    args: Sequence[Any], kwargs: Dict[str, Any], *, resuming: bool
+) -> Tuple[Optional[str], bool]:
+    """Pop the SAS token (keyword or second positional argument) and the
+    managed-identity flag, and check that exactly one was given.
+
+    :raises TypeError: for extra positional arguments or a non-string token.
+    :raises ValueError: if both or neither were given.
+    """
+    if len(args) > 1:
+        raise TypeError(
+            f"Expected at most one positional argument after the URL (the SAS "
+            f"token), got {len(args)}"
+        )
+    sas_token = args[0] if args else None
+    keyword_token = kwargs.pop("sas_token", None)
+    if sas_token is not None and keyword_token is not None:
+        raise TypeError("The SAS token was given both positionally and as sas_token=")
+    sas_token = sas_token if sas_token is not None else keyword_token
+    use_managed_identity = kwargs.pop("use_managed_identity", False)
+
+    if sas_token is not None and not isinstance(sas_token, str):
+        raise TypeError(
+            f"sas_token must be a string (the SAS query, such as 'sv=...&sig=...'), "
+            f"not {type(sas_token).__name__}"
+        )
+    if not isinstance(use_managed_identity, bool):
+        raise TypeError(
+            f"use_managed_identity must be True or False, not {use_managed_identity!r}"
+        )
+    if resuming:
+        return sas_token, use_managed_identity
+    if sas_token and use_managed_identity:
+        raise ValueError(
+            "Both sas_token and use_managed_identity=True were given; pass only one: "
+            "a SAS token for the storage container, or use_managed_identity=True to "
+            "use the Managed HSM's managed identity."
+        )
+    if not sas_token and not use_managed_identity:
+        raise ValueError(
+            "No storage credential was given: pass sas_token='<SAS query>' or "
+            "use_managed_identity=True."
+        )
+    # The service expects the query without its leading "?".
+    return (sas_token.lstrip("?") if sas_token else None), use_managed_identity
+
+
+def sas_parameters(
+    container_url: str, sas_token: Optional[str], use_managed_identity: bool
+) -> Dict[str, Any]:
+    """Build ``SASTokenParameter``; ``token`` is left out when there is none."""
+    body: Dict[str, Any] = {"storageResourceUri": container_url}
+    if sas_token is not None:
+        body["token"] = sas_token
+    body["useManagedIdentity"] = use_managed_identity
+    return body
+
+
+def blob_storage_url_text(blob_storage_url: Any) -> str:
+    if not isinstance(blob_storage_url, str) or "://" not in blob_storage_url:
+        raise ValueError(
+            f"blob_storage_url {blob_storage_url!r} is not a URL: pass the URL of a "
+            "blob container, for example 'https://<account>.blob.core.windows.net/backup'"
+        )
+    # A SAS query belongs in sas_token, never in the URL sent to the service.
+    return blob_storage_url.split("?", 1)[0].rstrip("/")
+
+
+def restore_body(
+    folder_url: str,
+    sas_token: Optional[str],
+    use_managed_identity: bool,
+    *,
+    selective: bool,
+) -> Dict[str, Any]:
+    """Build ``RestoreOperationParameters``, or the selective-restore body,
+    whose folder field is named ``folder`` instead of ``folderToRestore``."""
+    location = parse_folder_url(folder_url)
+    body: Dict[str, Any] = {
+        "sasTokenParameters": sas_parameters(
+            location.container_url, sas_token, use_managed_identity
+        )
+    }
+    body["folder" if selective else "folderToRestore"] = location.folder_name
+    return body
+
+
+def require_pre_check_version(api_version: str, method: str) -> None:
+    if not is_at_least(api_version, PRE_CHECK_MINIMUM_VERSION):
+        raise ValueError(
+            f"{method} needs API version {PRE_CHECK_MINIMUM_VERSION} or later, but the "
+            f"client uses '{api_version}'. Create the client with api_version='7.6' "
+            "or later."
+        )
+
+
+def polling_interval(kwargs: Dict[str, Any]) -> float:
+    """Pop the polling interval: ``polling_interval``, or ``_polling_interval``
+    as the original package spells it. Defaults to 5 seconds."""
+    private = kwargs.pop("_polling_interval", None)
+    public = kwargs.pop("polling_interval", None)
+    value = public if public is not None else private
+    if value is None:
+        return 5.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(
+            f"polling_interval must be a number of seconds >= 0, not {value!r}"
+        )
+    return float(value)
+
+
+def key_name_text(key_name: Any) -> str:
+    if not isinstance(key_name, str) or not key_name:
+        raise TypeError(f"key_name must be a non-empty string, not {key_name!r}")
+    return key_name

@@ -1,0 +1,1 @@
+"""Unit tests of the sync clients, run against respx mocks and canned transports."""
