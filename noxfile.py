@@ -1,4 +1,4 @@
-"""Development sessions: ``nox -s samples``, ``nox -s tests``, ``nox -s lint``, ``nox -s mypy``."""
+"""Development sessions: samples, samples-replay, tests, lint and mypy."""
 
 import nox
 

@@ -59,7 +59,9 @@ _SCRUBBED_PREFIXES = ("AZURE_", "MSI_", "IDENTITY_", "MANAGED_HSM_")
 
 
 def sample_paths() -> List[Path]:
-    return sorted(path for path in SAMPLES_DIR.glob("*.py") if not path.name.startswith("_"))
+    return sorted(
+        path for path in SAMPLES_DIR.glob("*.py") if not path.name.startswith("_")
+    )
 
 
 def base_environment() -> Dict[str, str]:
@@ -103,7 +105,7 @@ def parse_exports(lines: Sequence[str]) -> Dict[str, str]:
 
 
 class EmulatorProcess:
-    """The emulator started as ``python -m azure_keyvault_administration_clone.emulator``."""
+    """The emulator, started as a separate process with ``python -m``."""
 
     def __init__(self, extra_args: Sequence[str] = ()) -> None:
         self.args = [
@@ -171,7 +173,9 @@ def recordings_for(sample: str) -> List[Path]:
     for prefix in REPLAY_RECORDINGS[sample]:
         matches = sorted((RECORDINGS_DIR / "python").glob(prefix + "*.json"))
         if len(matches) != 1:
-            raise RuntimeError(f"Expected one recording named {prefix}*, found {matches}")
+            raise RuntimeError(
+                f"Expected one recording named {prefix}*, found {matches}"
+            )
         paths.append(matches[0])
     return paths
 
@@ -179,12 +183,15 @@ def recordings_for(sample: str) -> List[Path]:
 def iter_replay_runs(
     names: Sequence[str] = (),
 ) -> Iterator["tuple[str, subprocess.CompletedProcess, List[str]]"]:  # type: ignore[type-arg]
-    from tests.replay import ReplayServer
+    from tests.replay import Replayer, ReplayServer
+    from tests.replay.recording import load_recording
 
     for sample, _ in REPLAY_RECORDINGS.items():
         if names and sample not in names:
             continue
-        with ReplayServer(recordings_for(sample)) as server:
+        recordings = [load_recording(path) for path in recordings_for(sample)]
+        replayer = Replayer(recordings, fast_forward_polls=True)
+        with ReplayServer(replayer) as server:
             env = base_environment()
             env.update(server.env)
             env.pop("SAS_TOKEN")  # the recorded backups used the managed identity

@@ -72,8 +72,7 @@ def blob_storage_url_text(blob_storage_url: Any) -> str:
             f"blob_storage_url {blob_storage_url!r} is not a URL: pass the URL of a "
             "blob container, for example 'https://<account>.blob.core.windows.net/backup'"
         )
-    # A SAS query belongs in sas_token, never in the URL sent to the service.
-    return blob_storage_url.split("?", 1)[0].rstrip("/")
+    return blob_storage_url
 
 
 def restore_body(

@@ -13,7 +13,6 @@ from azure.core.pipeline.policies import (
     CustomHookPolicy,
     HeadersPolicy,
     HttpLoggingPolicy,
-    NetworkTraceLoggingPolicy,
     ProxyPolicy,
     RedirectPolicy,
     RetryPolicy,
@@ -25,6 +24,7 @@ from .._version import VERSION
 from .api_version import DEFAULT_VERSION, validate_api_version
 from .challenge_policy import ChallengeAuthPolicy
 from .errors import raise_for_response
+from .logging_policy import RedactingNetworkTraceLoggingPolicy
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -104,9 +104,9 @@ def build_configuration(
         sdk_moniker=SDK_MONIKER, **kwargs
     )
     config.proxy_policy = kwargs.get("proxy_policy") or ProxyPolicy(**kwargs)
-    config.logging_policy = kwargs.get("logging_policy") or NetworkTraceLoggingPolicy(
-        **kwargs
-    )
+    config.logging_policy = kwargs.get(
+        "logging_policy"
+    ) or RedactingNetworkTraceLoggingPolicy(**kwargs)
     http_logging_policy = kwargs.get("http_logging_policy") or HttpLoggingPolicy(
         **kwargs
     )

@@ -62,9 +62,15 @@ def job_failure(
         text = str(details)
     else:
         text = "The service gave no reason"
+    # Built without response=, because azure-core would replace the message
+    # with its own rendering of the body's "error" object.
     exception = HttpResponseError(
-        message=f"Job {job_id} ended with status '{status}': {text}", response=response
+        message=f"Job {job_id} ended with status '{status}': {text}"
     )
+    if response is not None:
+        exception.response = response
+        exception.status_code = response.status_code
+        exception.reason = response.reason
     exception.error_code = str(code or details or status)  # type: ignore[attr-defined]
     return exception
 

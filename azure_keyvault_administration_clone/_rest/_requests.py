@@ -19,9 +19,9 @@ def _segment(value: str) -> str:
 
 
 def _scope_path(scope: str) -> str:
-    # Repeated slashes collapse, so scope "/" gives "/providers/..." as in the
+    # Leading slashes collapse, so scope "/" gives "/providers/..." as in the
     # service's own examples; everything else in the scope is kept verbatim.
-    stripped = scope.strip("/")
+    stripped = scope.lstrip("/")
     return f"/{stripped}" if stripped else ""
 
 

@@ -307,6 +307,12 @@ class Replayer:
     With ``require_authorization`` (the default) a request without an
     ``Authorization`` header matches only a recorded challenge.
 
+    With ``fast_forward_polls`` a status poll is answered with the last of
+    the consecutive recorded polls of its URL (the job's final status), and
+    ``Retry-After`` headers are served as ``0``. Programs that poll at their
+    default pace, such as the samples, then replay a job in one poll instead
+    of waiting as long as the recorded job took.
+
     A request that matches nothing gets a ``MISMATCH_STATUS`` response whose
     body names the expected and received request, and the mismatch is added
     to ``errors``. The replayer is thread-safe because sync pollers poll from
@@ -319,8 +325,10 @@ class Replayer:
         *,
         max_poll_repeats: int = DEFAULT_MAX_POLL_REPEATS,
         require_authorization: bool = True,
+        fast_forward_polls: bool = False,
     ) -> None:
         self.entries: list[RecordedEntry] = _flatten(recordings)
+        self.fast_forward_polls = fast_forward_polls
         self.max_poll_repeats = max_poll_repeats
         self.require_authorization = require_authorization
         self.received: list[ReceivedRequest] = []
@@ -397,12 +405,23 @@ class Replayer:
                     # token.
                     return None
                 self._cursor += 1
+                if self.fast_forward_polls and entry.is_status_poll:
+                    entry = self._last_consecutive_poll(entry)
                 return entry
             if entry.is_status_poll and entry.path in self._terminal_served:
                 self._skip(entry, "poll skipped: job already reported finished")
                 continue
             break
         return self._repeat_poll(request)
+
+    def _last_consecutive_poll(self, entry: RecordedEntry) -> RecordedEntry:
+        while self._cursor < len(self.entries):
+            following = self.entries[self._cursor]
+            if not (following.is_status_poll and following.path == entry.path):
+                break
+            self._skip(entry, "poll skipped: fast-forwarded to the final status")
+            entry = following
+        return entry
 
     def _skip(self, entry: RecordedEntry, reason: str) -> None:
         self.skipped.append((entry, reason))
@@ -439,13 +458,17 @@ class Replayer:
         headers = {"Content-Type": "application/json; charset=utf-8"}
         return ReplayResponse(MISMATCH_STATUS, headers, body, None)
 
-    @staticmethod
-    def _response_for(entry: RecordedEntry) -> ReplayResponse:
+    def _response_for(self, entry: RecordedEntry) -> ReplayResponse:
         headers = {
             key: value
             for key, value in entry.response_headers.items()
             if key.lower() not in _DROPPED_RESPONSE_HEADERS
         }
+        if self.fast_forward_polls:
+            headers = {
+                key: "0" if key.lower() == "retry-after" else value
+                for key, value in headers.items()
+            }
         return ReplayResponse(entry.status_code, headers, entry.response_bytes(), entry)
 
 

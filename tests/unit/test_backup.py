@@ -113,14 +113,12 @@ def test_backup_strips_leading_question_mark(client: Any, service: ServiceStub) 
     assert body_of(service.requests[0])["token"] == SAS
 
 
-def test_backup_url_drops_query_and_slash(client: Any, service: ServiceStub) -> None:
+def test_backup_url_sent_as_given(client: Any, service: ServiceStub) -> None:
     service.add(started(), succeeded(FOLDER_URL))
 
-    client.begin_backup(
-        f"{CONTAINER_URL}/?{SAS}", sas_token=SAS, polling_interval=0
-    ).result()
+    client.begin_backup(f"{CONTAINER_URL}/", sas_token=SAS, polling_interval=0).result()
 
-    assert body_of(service.requests[0])["storageResourceUri"] == CONTAINER_URL
+    assert body_of(service.requests[0])["storageResourceUri"] == f"{CONTAINER_URL}/"
 
 
 def test_backup_poll_request_shape(client: Any, service: ServiceStub) -> None:

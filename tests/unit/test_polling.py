@@ -399,21 +399,21 @@ RESUME_SCRIPT = textwrap.dedent(
     )
     methods = []
 
-    def answer(request):
+    def respond(request):
         if "Authorization" not in request.headers:
             return httpx.Response(401, headers={"WWW-Authenticate": challenge})
         methods.append((request.method, str(request.url)))
         if request.method == "GET" and str(request.url) == status_url:
-            body = {"status": "Succeeded", "jobId": "j", "azureStorageBlobContainerUri": folder_url}
+            body = {"status": "Succeeded", "azureStorageBlobContainerUri": folder_url}
             return httpx.Response(200, json=body)
-        return httpx.Response(500)
+        return httpx.Response(400)
 
     class Credential:
         def get_token(self, *scopes, **kwargs):
             return AccessToken("process-token", 4102444800)
 
     with respx.mock(assert_all_mocked=True) as router:
-        router.route(host="myhsm.managedhsm.azure.net").mock(side_effect=answer)
+        router.route(host="myhsm.managedhsm.azure.net").mock(side_effect=respond)
         client = KeyVaultBackupClient(
             "https://myhsm.managedhsm.azure.net", Credential()
         )

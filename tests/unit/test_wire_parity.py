@@ -437,14 +437,9 @@ def test_backup_result_matches_original() -> None:
     assert actual.folder_url == expected.folder_url
 
 
-# Differences from the original that no decision covers yet
+# Edge cases where the clone sends exactly what the original sends
 
 
-@pytest.mark.xfail(
-    reason="Undocumented wire difference: for scope '/keys/' the original sends "
-    "'/keys//providers/...' and the clone collapses it to '/keys/providers/...'",
-    strict=True,
-)
 def test_trailing_slash_scope_matches_original() -> None:
     def case(package: Any, transport: CapturingTransport) -> Any:
         return list(access_control(package, transport).list_role_definitions("/keys/"))
@@ -452,11 +447,6 @@ def test_trailing_slash_scope_matches_original() -> None:
     assert first_request(clone, case).path == first_request(original, case).path
 
 
-@pytest.mark.xfail(
-    reason="Undocumented wire difference: the original sends blob_storage_url as "
-    "given in storageResourceUri; the clone drops a trailing '/' and any query",
-    strict=True,
-)
 @pytest.mark.parametrize("suffix", ["/", f"?{SAS}"])
 def test_blob_url_suffix_matches_original(suffix: str) -> None:
     def case(package: Any, transport: CapturingTransport) -> Any:
