@@ -1,11 +1,17 @@
-"""Development sessions: samples, samples-replay, tests, lint and mypy."""
+"""Development sessions: samples, samples-replay, tests, benchmarks, lint, mypy."""
 
 import nox
 
 nox.options.sessions = ["lint", "mypy", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
-SOURCES = ["azure_keyvault_administration_clone", "tests", "samples", "noxfile.py"]
+SOURCES = [
+    "azure_keyvault_administration_clone",
+    "benchmarks",
+    "tests",
+    "samples",
+    "noxfile.py",
+]
 
 
 @nox.session
@@ -27,6 +33,13 @@ def samples_replay(session: nox.Session) -> None:
     """Run the sync samples against a replay of recorded live traffic."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "tests.sample_runner", "replay", *session.posargs)
+
+
+@nox.session
+def benchmarks(session: nox.Session) -> None:
+    """Time the clone against the original package on the same calls."""
+    session.install("-e", ".[test]")
+    session.run("python", "benchmarks/bench_clients.py")
 
 
 @nox.session
