@@ -645,6 +645,22 @@ def test_tls_verification_per_request(
     assert with_ca.status_code == 200
 
 
+def test_tls_ca_accepts_path_objects(
+    tls_server: tuple[_RecordingServer, Path],
+) -> None:
+    server, cert_path = tls_server
+    url = f"{_server_url(server, 'https')}/echo"
+    with HttpxTransport(connection_verify=cert_path) as transport:
+        constructed = transport.send(HttpRequest("GET", url))
+    with HttpxTransport() as transport:
+        per_request = transport.send(
+            HttpRequest("GET", url), connection_verify=cert_path
+        )
+
+    assert constructed.status_code == 200
+    assert per_request.status_code == 200
+
+
 def test_tls_ca_from_constructor_and_env(
     tls_server: tuple[_RecordingServer, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -270,13 +270,22 @@ def _pop_send_options(
 
     proxies = kwargs.pop("proxies", None)
     settings = _ClientSettings(
-        verify=kwargs.pop("connection_verify", default_settings.verify),
+        verify=_normalize_verify(
+            kwargs.pop("connection_verify", default_settings.verify)
+        ),
         cert=_normalize_cert(kwargs.pop("connection_cert", default_settings.cert)),
         proxies=(_normalize_proxies(proxies) if proxies else default_settings.proxies),
     )
     if kwargs:
         _LOGGER.debug("Ignoring transport keyword arguments: %s", sorted(kwargs))
     return _SendOptions(stream=stream, timeout=timeout, settings=settings)
+
+
+def _normalize_verify(verify: Any) -> Any:
+    """Accept a CA bundle path given as ``os.PathLike``, as well as a string."""
+    if isinstance(verify, os.PathLike):
+        return os.fspath(verify)
+    return verify
 
 
 # ---------------------------------------------------------------------------
@@ -899,7 +908,7 @@ class _TransportConfig:
         self._trust_env = use_env_settings
         self.connection_config = ConnectionConfiguration(**kwargs)
         self._default_settings = _ClientSettings(
-            verify=self.connection_config.verify,
+            verify=_normalize_verify(self.connection_config.verify),
             cert=_normalize_cert(self.connection_config.cert),
             proxies=_normalize_proxies(kwargs.get("proxies")),
         )

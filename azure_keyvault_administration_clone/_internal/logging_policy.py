@@ -23,7 +23,8 @@ _SECRET_HEADERS = frozenset(
 # Request body fields that carry a SAS token.
 _SECRET_FIELDS = frozenset({"token"})
 _SAS_SIGNATURE = re.compile(r"(?i)(\bsig=)[^&\"'\s]+")
-_BEARER = re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]+=*")
+# A bearer token, but not the parameters of a "Bearer authorization=..." challenge.
+_BEARER = re.compile(r"(?i)(\bbearer\s+)(?![A-Za-z_]+=)[A-Za-z0-9\-._~+/]+=*")
 
 
 def redact_text(text: str) -> str:

@@ -6,6 +6,7 @@ import logging
 import secrets
 import shlex
 import shutil
+import signal
 import socket
 import ssl
 import tempfile
@@ -14,7 +15,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
-from typing import Callable, Dict, List, Optional, Type
+from typing import Any, Callable, Dict, List, Optional, Type
 
 import uvicorn
 
@@ -156,8 +157,19 @@ def run_forever(
         instance.url,
         instance.data_dir,
     )
-    instance.run()
-    logger.info("Managed HSM emulator stopped")
+    # uvicorn stops gracefully on SIGTERM and then raises the signal again for
+    # the previous handler. The default handler would end the process before
+    # the in-memory mode's temporary directory is removed, so exit normally.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        instance.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        logger.info("Managed HSM emulator stopped")
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 class EmulatorHandle:

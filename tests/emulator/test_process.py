@@ -176,3 +176,29 @@ def test_restart_keeps_state(tmp_path: Path) -> None:
                 f"/settings?{API}", headers={"Authorization": f"Bearer {old_token}"}
             )
         assert response.status_code == 200
+
+
+def test_sigterm_removes_in_memory_files(tmp_path: Path) -> None:
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    process = subprocess.Popen(
+        [sys.executable, "-m", MODULE, "--in-memory", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = read_exports(process, len(EXPORT_NAMES))
+        ca_file = Path(shlex.split(lines[1])[1].partition("=")[2])
+        assert ca_file.is_file()
+
+        process.terminate()
+        returncode = process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+
+    assert returncode == 0
+    assert not ca_file.exists()
+    assert list(tmp_path.iterdir()) == []
