@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import shlex
+import socket
 import subprocess
 import sys
 import threading
@@ -202,3 +203,12 @@ def test_sigterm_removes_in_memory_files(tmp_path: Path) -> None:
     assert returncode == 0
     assert not ca_file.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_listening_socket_disables_nagle() -> None:
+    # asyncio sets TCP_NODELAY on accepted connections only when the listening
+    # socket was created with proto=IPPROTO_TCP.
+    with start_emulator() as hsm:
+        listening = hsm._instance.socket
+
+        assert listening.proto == socket.IPPROTO_TCP
