@@ -1,6 +1,6 @@
 """Role-based access control of a Managed HSM: role definitions and assignments."""
 
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, List, Optional, Union
 from uuid import UUID, uuid4
 
 from azure.core.exceptions import ResourceNotFoundError
@@ -11,6 +11,12 @@ from . import _rest
 from ._enums import KeyVaultRoleScope
 from ._internal import KeyVaultClientBase
 from ._models import KeyVaultPermission, KeyVaultRoleAssignment, KeyVaultRoleDefinition
+from ._rest._models import (
+    Permission,
+    RoleAssignmentCreateParameters,
+    RoleDefinitionCreateParameters,
+    RoleDefinitionProperties,
+)
 
 Scope = Union[str, KeyVaultRoleScope]
 
@@ -40,14 +46,14 @@ def role_definition_body(
     description: Optional[str],
     permissions: Optional[List[KeyVaultPermission]],
     assignable_scopes: Optional[List[Scope]],
-) -> Dict[str, Any]:
+) -> RoleDefinitionCreateParameters:
     """Build ``RoleDefinitionCreateParameters``; fields left as None are omitted."""
-    properties: Dict[str, Any] = {}
+    properties: RoleDefinitionProperties = {}
     if role_name is not None:
         properties["roleName"] = role_name
     if description is not None:
         properties["description"] = description
-    wire_permissions = []
+    wire_permissions: List[Permission] = []
     for permission in permissions or []:
         if not isinstance(permission, KeyVaultPermission):
             raise TypeError(
@@ -63,7 +69,9 @@ def role_definition_body(
     return {"properties": properties}
 
 
-def role_assignment_body(definition_id: str, principal_id: str) -> Dict[str, Any]:
+def role_assignment_body(
+    definition_id: str, principal_id: str
+) -> RoleAssignmentCreateParameters:
     if not isinstance(principal_id, str) or not principal_id:
         raise TypeError(
             f"principal_id must be the object ID of a user, group or service "

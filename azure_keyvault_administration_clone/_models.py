@@ -1,8 +1,9 @@
 """Public models returned by and passed to the clients."""
 
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Iterable, List, Mapping, Optional, Union
 
 from ._enums import KeyVaultDataAction, KeyVaultSettingType
+from ._rest._models import Permission as WirePermission
 
 _REPR_LIMIT = 1024
 
@@ -12,6 +13,11 @@ def _strings(value: Any) -> Optional[List[str]]:
     if value is None:
         return None
     return [str(item) for item in value]
+
+
+def _action_strings(actions: Iterable[Any]) -> List[str]:
+    """Convert actions, which may be :class:`KeyVaultDataAction` members, to strings."""
+    return [str(getattr(action, "value", action)) for action in actions]
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -59,16 +65,17 @@ class KeyVaultPermission:
             not_data_actions=_strings(data.get("notDataActions")),
         )
 
-    def _to_wire(self) -> Dict[str, Any]:
-        wire: Dict[str, Any] = {}
-        for key, value in (
-            ("actions", self.actions),
-            ("notActions", self.not_actions),
-            ("dataActions", self.data_actions),
-            ("notDataActions", self.not_data_actions),
-        ):
-            if value is not None:
-                wire[key] = [str(getattr(item, "value", item)) for item in value]
+    def _to_wire(self) -> WirePermission:
+        """Build the wire ``Permission``, leaving out lists that are None."""
+        wire: WirePermission = {}
+        if self.actions is not None:
+            wire["actions"] = _action_strings(self.actions)
+        if self.not_actions is not None:
+            wire["notActions"] = _action_strings(self.not_actions)
+        if self.data_actions is not None:
+            wire["dataActions"] = _action_strings(self.data_actions)
+        if self.not_data_actions is not None:
+            wire["notDataActions"] = _action_strings(self.not_data_actions)
         return wire
 
 

@@ -2,6 +2,7 @@
 
 from typing import Any, Dict, Optional, Sequence, Tuple
 
+from .._rest._models import RestoreOperationParameters, SASTokenParameter
 from .api_version import is_at_least
 from .folder_url import parse_folder_url
 
@@ -57,9 +58,9 @@ def storage_auth(
 
 def sas_parameters(
     container_url: str, sas_token: Optional[str], use_managed_identity: bool
-) -> Dict[str, Any]:
+) -> SASTokenParameter:
     """Build ``SASTokenParameter``; ``token`` is left out when there is none."""
-    body: Dict[str, Any] = {"storageResourceUri": container_url}
+    body: SASTokenParameter = {"storageResourceUri": container_url}
     if sas_token is not None:
         body["token"] = sas_token
     body["useManagedIdentity"] = use_managed_identity
@@ -81,16 +82,19 @@ def restore_body(
     use_managed_identity: bool,
     *,
     selective: bool,
-) -> Dict[str, Any]:
+) -> RestoreOperationParameters:
     """Build ``RestoreOperationParameters``, or the selective-restore body,
     whose folder field is named ``folder`` instead of ``folderToRestore``."""
     location = parse_folder_url(folder_url)
-    body: Dict[str, Any] = {
+    body: RestoreOperationParameters = {
         "sasTokenParameters": sas_parameters(
             location.container_url, sas_token, use_managed_identity
         )
     }
-    body["folder" if selective else "folderToRestore"] = location.folder_name
+    if selective:
+        body["folder"] = location.folder_name
+    else:
+        body["folderToRestore"] = location.folder_name
     return body
 
 

@@ -10,6 +10,13 @@ from urllib.parse import quote
 
 from azure.core.rest import HttpRequest
 
+from ._models import (
+    RestoreOperationParameters,
+    RoleAssignmentCreateParameters,
+    RoleDefinitionCreateParameters,
+    SASTokenParameter,
+)
+
 _JSON = "application/json"
 _AUTHORIZATION = "/providers/Microsoft.Authorization"
 
@@ -64,7 +71,7 @@ def build_get_role_definition_request(
 
 
 def build_set_role_definition_request(
-    scope: str, name: str, body: Mapping[str, Any], *, api_version: str
+    scope: str, name: str, body: RoleDefinitionCreateParameters, *, api_version: str
 ) -> HttpRequest:
     url = f"{_scope_path(scope)}{_AUTHORIZATION}/roleDefinitions/{_segment(name)}"
     return _write("PUT", url, api_version, body)
@@ -95,7 +102,7 @@ def build_get_role_assignment_request(
 
 
 def build_create_role_assignment_request(
-    scope: str, name: str, body: Mapping[str, Any], *, api_version: str
+    scope: str, name: str, body: RoleAssignmentCreateParameters, *, api_version: str
 ) -> HttpRequest:
     url = f"{_scope_path(scope)}{_AUTHORIZATION}/roleAssignments/{_segment(name)}"
     return _write("PUT", url, api_version, body)
@@ -112,31 +119,31 @@ def build_delete_role_assignment_request(
 
 
 def build_full_backup_request(
-    body: Mapping[str, Any], *, api_version: str
+    body: SASTokenParameter, *, api_version: str
 ) -> HttpRequest:
     return _write("POST", "/backup", api_version, body)
 
 
 def build_pre_full_backup_request(
-    body: Mapping[str, Any], *, api_version: str
+    body: SASTokenParameter, *, api_version: str
 ) -> HttpRequest:
     return _write("POST", "/prebackup", api_version, body)
 
 
 def build_full_restore_request(
-    body: Mapping[str, Any], *, api_version: str
+    body: RestoreOperationParameters, *, api_version: str
 ) -> HttpRequest:
     return _write("PUT", "/restore", api_version, body)
 
 
 def build_pre_full_restore_request(
-    body: Mapping[str, Any], *, api_version: str
+    body: RestoreOperationParameters, *, api_version: str
 ) -> HttpRequest:
     return _write("PUT", "/prerestore", api_version, body)
 
 
 def build_selective_key_restore_request(
-    key_name: str, body: Mapping[str, Any], *, api_version: str
+    key_name: str, body: RestoreOperationParameters, *, api_version: str
 ) -> HttpRequest:
     return _write("PUT", f"/keys/{_segment(key_name)}/restore", api_version, body)
 
