@@ -81,6 +81,21 @@ class _Instance:
             data_dir = self.temp_dir
         else:
             data_dir = DEFAULT_DATA_DIR
+        try:
+            self._prepare(options, data_dir, on_started)
+        except BaseException:
+            # A failed start (a port in use, unreadable certificates) must not
+            # leave the in-memory mode's temporary directory or the socket behind.
+            bound = getattr(self, "socket", None)
+            if bound is not None:
+                bound.close()
+            if self.temp_dir is not None:
+                shutil.rmtree(self.temp_dir, ignore_errors=True)
+            raise
+
+    def _prepare(
+        self, options: EmulatorOptions, data_dir: Path, on_started: Callable[[], None]
+    ) -> None:
         data_dir = data_dir.resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir

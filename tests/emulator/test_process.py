@@ -212,3 +212,26 @@ def test_listening_socket_disables_nagle() -> None:
         listening = hsm._instance.socket
 
         assert listening.proto == socket.IPPROTO_TCP
+
+
+def test_failed_start_removes_in_memory_files(tmp_path: Path) -> None:
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", MODULE, "--in-memory", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=env,
+        )
+    finally:
+        taken.close()
+
+    assert result.returncode != 0
+    assert str(port) in result.stderr
+    assert list(tmp_path.iterdir()) == []
