@@ -23,7 +23,11 @@ from pathlib import Path
 from typing import Any, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
-from .certificates import CertificateFiles, write_certificates
+from azure_keyvault_administration_clone.emulator.tls import (
+    TlsFiles,
+    ensure_certificates,
+)
+
 from .recording import Recording, Replayer, load_recording
 
 _LOGGER = logging.getLogger(__name__)
@@ -173,7 +177,7 @@ class ReplayServer:
         self._requested_port = port
         self._directory = Path(directory) if directory is not None else None
         self._temporary: Optional[tempfile.TemporaryDirectory[str]] = None
-        self._certificates: Optional[CertificateFiles] = None
+        self._certificates: Optional[TlsFiles] = None
         self._httpd: Optional[_TLSServer] = None
         self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
@@ -222,7 +226,8 @@ class ReplayServer:
             self._temporary = tempfile.TemporaryDirectory(prefix="replay-tls-")
             directory = Path(self._temporary.name)
         directory.mkdir(parents=True, exist_ok=True)
-        self._certificates = write_certificates(directory)
+        # The emulator's throwaway CA and server certificate fit here as well.
+        self._certificates = ensure_certificates(directory)
 
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(
