@@ -2,8 +2,7 @@
 
 import copy
 import logging
-from typing import Any, AsyncIterator, Iterable, Optional, Tuple, TypeVar
-from urllib.parse import urlsplit
+from typing import Any, AsyncIterator, Optional, Tuple
 
 from azure.core import AsyncPipelineClient
 from azure.core.async_paging import AsyncItemPaged, AsyncList
@@ -15,6 +14,9 @@ from .api_version import DEFAULT_VERSION, validate_api_version
 from .async_challenge_policy import AsyncChallengeAuthPolicy
 from .client_base import (
     build_configuration,
+    next_page_request,
+    read_list_page,
+    resolve_url,
     validate_credential,
     validate_vault_url,
     with_api_version,
@@ -22,8 +24,6 @@ from .client_base import (
 from .errors import raise_for_response
 
 _LOGGER = logging.getLogger(__name__)
-
-ItemT = TypeVar("ItemT")
 
 
 class AsyncKeyVaultClientBase:
@@ -42,12 +42,11 @@ class AsyncKeyVaultClientBase:
         auth_policy = kwargs.pop(
             "authentication_policy", None
         ) or AsyncChallengeAuthPolicy(credential, verify_challenge_resource=verify)
-        config = build_configuration(credential, auth_policy, **kwargs)
-        # build_configuration makes the sync retry and redirect policies, which
-        # cannot run in an async pipeline.
-        config.retry_policy = kwargs.get("retry_policy") or AsyncRetryPolicy(**kwargs)
-        config.redirect_policy = kwargs.get("redirect_policy") or AsyncRedirectPolicy(
-            **kwargs
+        config = build_configuration(
+            auth_policy,
+            retry_policy_type=AsyncRetryPolicy,
+            redirect_policy_type=AsyncRedirectPolicy,
+            **kwargs,
         )
         transport = kwargs.pop("transport", None)
         if transport is None:
@@ -80,11 +79,6 @@ class AsyncKeyVaultClientBase:
     async def __aexit__(self, *args: Any) -> None:
         await self._client.__aexit__(*args)
 
-    def _absolute(self, url: str) -> str:
-        if urlsplit(url).scheme:
-            return url
-        return f"{self._vault_url}/{url.lstrip('/')}"
-
     async def send_request(
         self, request: HttpRequest, *, stream: bool = False, **kwargs: Any
     ) -> AsyncHttpResponse:
@@ -103,7 +97,9 @@ class AsyncKeyVaultClientBase:
         """
         request_copy = copy.deepcopy(request)
         request_copy.url = with_api_version(
-            self._absolute(request_copy.url), self.api_version, overwrite=False
+            resolve_url(self._vault_url, request_copy.url),
+            self.api_version,
+            overwrite=False,
         )
         return await self._client.send_request(request_copy, stream=stream, **kwargs)
 
@@ -111,7 +107,7 @@ class AsyncKeyVaultClientBase:
         self, request: HttpRequest, expected: Tuple[int, ...], **kwargs: Any
     ) -> AsyncHttpResponse:
         """Send an operation's request and raise for an unexpected status."""
-        request.url = self._absolute(request.url)
+        request.url = resolve_url(self._vault_url, request.url)
         response = await self._client.send_request(request, **kwargs)
         if response.status_code not in expected:
             raise_for_response(response)
@@ -132,22 +128,13 @@ class AsyncKeyVaultClientBase:
             if next_link is None:
                 request = copy.deepcopy(first_request)
             else:
-                # The service's next link keeps its query, but the client's
-                # api-version replaces any in it.
-                request = HttpRequest(
-                    "GET", with_api_version(next_link, self.api_version, overwrite=True)
-                )
+                request = next_page_request(next_link, self.api_version)
             return await self._send(request, (200,), **kwargs)
 
         async def extract_data(
             response: AsyncHttpResponse,
         ) -> Tuple[Optional[str], AsyncIterator[Any]]:
-            body = response.json() if response.text() else {}
-            if not isinstance(body, dict):
-                body = {}
-            items: Iterable[Any] = body.get("value") or []
-            next_link = body.get("nextLink") or None
-            converted = [convert(item) for item in items if isinstance(item, dict)]
-            return next_link, AsyncList(converted)
+            next_link, items = read_list_page(response, convert)
+            return next_link, AsyncList(items)
 
         return AsyncItemPaged(get_next, extract_data)

@@ -2,7 +2,17 @@
 
 import copy
 import logging
-from typing import Any, Iterable, Iterator, Optional, Tuple, TypeVar
+from typing import (
+    Any,
+    Callable,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+)
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from azure.core import PipelineClient
@@ -18,7 +28,7 @@ from azure.core.pipeline.policies import (
     RetryPolicy,
     UserAgentPolicy,
 )
-from azure.core.rest import HttpRequest, HttpResponse
+from azure.core.rest import AsyncHttpResponse, HttpRequest, HttpResponse
 
 from .._version import VERSION
 from .api_version import DEFAULT_VERSION, validate_api_version
@@ -95,9 +105,46 @@ def with_api_version(url: str, api_version: str, *, overwrite: bool) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def resolve_url(vault_url: str, url: str) -> str:
+    """Resolve a URL relative to the vault; an absolute URL is kept."""
+    if urlsplit(url).scheme:
+        return url
+    return f"{vault_url}/{url.lstrip('/')}"
+
+
+def next_page_request(next_link: str, api_version: str) -> HttpRequest:
+    """Build the request for a list's next page.
+
+    The service's next link keeps its query, but the client's api-version
+    replaces any in it.
+    """
+    return HttpRequest("GET", with_api_version(next_link, api_version, overwrite=True))
+
+
+def read_list_page(
+    response: Union[HttpResponse, AsyncHttpResponse], convert: Callable[[Any], ItemT]
+) -> Tuple[Optional[str], List[ItemT]]:
+    """Return the next link and the converted items of a list response."""
+    body = response.json() if response.text() else {}
+    if not isinstance(body, dict):
+        body = {}
+    items: Iterable[Any] = body.get("value") or []
+    next_link = body.get("nextLink") or None
+    return next_link, [convert(item) for item in items if isinstance(item, dict)]
+
+
 def build_configuration(
-    credential: Any, auth_policy: Any, **kwargs: Any
+    auth_policy: Any,
+    *,
+    retry_policy_type: Any = RetryPolicy,
+    redirect_policy_type: Any = RedirectPolicy,
+    **kwargs: Any,
 ) -> Configuration:  # type: ignore[type-arg]
+    """Build the pipeline configuration.
+
+    Async clients pass the async retry and redirect policy types, because
+    the sync ones can't run in an async pipeline.
+    """
     config: Configuration = Configuration(**kwargs)  # type: ignore[type-arg]
     config.headers_policy = kwargs.get("headers_policy") or HeadersPolicy(**kwargs)
     config.user_agent_policy = kwargs.get("user_agent_policy") or UserAgentPolicy(
@@ -112,11 +159,13 @@ def build_configuration(
     )
     http_logging_policy.allowed_header_names.update(LOGGABLE_HEADERS)
     config.http_logging_policy = http_logging_policy
-    config.retry_policy = kwargs.get("retry_policy") or RetryPolicy(**kwargs)
+    config.retry_policy = kwargs.get("retry_policy") or retry_policy_type(**kwargs)
     config.custom_hook_policy = kwargs.get("custom_hook_policy") or CustomHookPolicy(
         **kwargs
     )
-    config.redirect_policy = kwargs.get("redirect_policy") or RedirectPolicy(**kwargs)
+    config.redirect_policy = kwargs.get("redirect_policy") or redirect_policy_type(
+        **kwargs
+    )
     config.authentication_policy = auth_policy
     return config
 
@@ -137,7 +186,7 @@ class KeyVaultClientBase:
         auth_policy = kwargs.pop("authentication_policy", None) or ChallengeAuthPolicy(
             credential, verify_challenge_resource=verify
         )
-        config = build_configuration(credential, auth_policy, **kwargs)
+        config = build_configuration(auth_policy, **kwargs)
         transport = kwargs.pop("transport", None)
         if transport is None:
             from .httpx_transport import HttpxTransport
@@ -166,11 +215,6 @@ class KeyVaultClientBase:
     def __exit__(self, *args: Any) -> None:
         self._client.__exit__(*args)
 
-    def _absolute(self, url: str) -> str:
-        if urlsplit(url).scheme:
-            return url
-        return f"{self._vault_url}/{url.lstrip('/')}"
-
     def send_request(
         self, request: HttpRequest, *, stream: bool = False, **kwargs: Any
     ) -> HttpResponse:
@@ -189,7 +233,9 @@ class KeyVaultClientBase:
         """
         request_copy = copy.deepcopy(request)
         request_copy.url = with_api_version(
-            self._absolute(request_copy.url), self.api_version, overwrite=False
+            resolve_url(self._vault_url, request_copy.url),
+            self.api_version,
+            overwrite=False,
         )
         return self._client.send_request(request_copy, stream=stream, **kwargs)
 
@@ -197,7 +243,7 @@ class KeyVaultClientBase:
         self, request: HttpRequest, expected: Tuple[int, ...], **kwargs: Any
     ) -> HttpResponse:
         """Send an operation's request and raise for an unexpected status."""
-        request.url = self._absolute(request.url)
+        request.url = resolve_url(self._vault_url, request.url)
         response = self._client.send_request(request, **kwargs)
         if response.status_code not in expected:
             raise_for_response(response)
@@ -215,21 +261,11 @@ class KeyVaultClientBase:
             if next_link is None:
                 request = copy.deepcopy(first_request)
             else:
-                # The service's next link keeps its query, but the client's
-                # api-version replaces any in it.
-                request = HttpRequest(
-                    "GET", with_api_version(next_link, self.api_version, overwrite=True)
-                )
+                request = next_page_request(next_link, self.api_version)
             return self._send(request, (200,), **kwargs)
 
         def extract_data(response: HttpResponse) -> Tuple[Optional[str], Iterator[Any]]:
-            body = response.json() if response.text() else {}
-            if not isinstance(body, dict):
-                body = {}
-            items: Iterable[Any] = body.get("value") or []
-            next_link = body.get("nextLink") or None
-            return next_link, iter(
-                [convert(item) for item in items if isinstance(item, dict)]
-            )
+            next_link, items = read_list_page(response, convert)
+            return next_link, iter(items)
 
         return ItemPaged(get_next, extract_data)
