@@ -13,20 +13,17 @@ from ._internal import KeyVaultClientBase
 from ._internal.backup import (
     blob_storage_url_text,
     key_name_text,
-    polling_interval,
+    no_result,
+    prepare_job,
     require_pre_check_version,
     restore_body,
     sas_parameters,
     storage_auth,
 )
-from ._internal.polling import KeyVaultJobPolling, parse_continuation_token, read_json
+from ._internal.polling import KeyVaultJobPolling, deserializer
 from ._models import KeyVaultBackupResult
 
 T = TypeVar("T")
-
-
-def _no_result(_: Mapping[str, Any]) -> None:
-    return None
 
 
 class KeyVaultBackupClient(KeyVaultClientBase):
@@ -52,40 +49,29 @@ class KeyVaultBackupClient(KeyVaultClientBase):
         kwargs: Dict[str, Any],
     ) -> LROPoller[T]:
         """Start a job, or resume one from ``continuation_token``, and poll it."""
-        interval = polling_interval(kwargs)
-        continuation_token = kwargs.pop("continuation_token", None)
-        polling = kwargs.pop("polling", True)
-
-        status_url: Optional[str] = None
-        if continuation_token is not None:
-            status_url = parse_continuation_token(
-                continuation_token, operation, self._vault_url
-            )
-            request = _rest.build_job_status_request(status_url)
-            expected: tuple[int, ...] = (200,)
-        else:
-            request = build_request()
-            expected = (202, 200, 201)
-        response = self._send(request, expected, **kwargs)
-        pipeline_response = PipelineResponse(request, response, {})  # type: ignore[arg-type]
+        job = prepare_job(operation, build_request, self._vault_url, kwargs)
+        response = self._send(job.request, job.expected_status, **kwargs)
+        pipeline_response = PipelineResponse(job.request, response, {})  # type: ignore[arg-type]
 
         polling_method: PollingMethod[T]
-        if polling is True:
+        if job.polling is True:
             polling_method = KeyVaultJobPolling(
                 operation,
                 result_factory,
-                polling_interval=interval,
-                status_url=status_url,
+                polling_interval=job.polling_interval,
+                status_url=job.status_url,
             )
-        elif polling is False:
+        elif job.polling is False:
             polling_method = NoPolling()  # type: ignore[no-untyped-call]
         else:
-            polling_method = polling
+            polling_method = job.polling
 
-        def deserialize(initial: Any) -> T:
-            return result_factory(read_json(initial.http_response))
-
-        return LROPoller(self._client, pipeline_response, deserialize, polling_method)
+        return LROPoller(
+            self._client,
+            pipeline_response,
+            deserializer(result_factory),
+            polling_method,
+        )
 
     @overload
     def begin_backup(
@@ -208,7 +194,7 @@ class KeyVaultBackupClient(KeyVaultClientBase):
                 )
             return _rest.build_full_restore_request(body, api_version=self.api_version)
 
-        return self._start_job("restore", build_request, _no_result, kwargs)
+        return self._start_job("restore", build_request, no_result, kwargs)
 
     @overload
     def begin_pre_backup(
@@ -258,7 +244,7 @@ class KeyVaultBackupClient(KeyVaultClientBase):
                 body, api_version=self.api_version
             )
 
-        return self._start_job("backup", build_request, _no_result, kwargs)
+        return self._start_job("backup", build_request, no_result, kwargs)
 
     @overload
     def begin_pre_restore(
@@ -310,7 +296,7 @@ class KeyVaultBackupClient(KeyVaultClientBase):
                 body, api_version=self.api_version
             )
 
-        return self._start_job("restore", build_request, _no_result, kwargs)
+        return self._start_job("restore", build_request, no_result, kwargs)
 
     def __enter__(self) -> "KeyVaultBackupClient":
         self._client.__enter__()

@@ -17,7 +17,6 @@ from .polling import (
     JobPollingState,
     ResultFactory,
     job_failure,
-    status_link,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,10 +59,8 @@ class AsyncKeyVaultJobPolling(AsyncPollingMethod[T]):
     def initialize(
         self, client: Any, initial_response: Any, deserialization_callback: Any
     ) -> None:
-        http_response = initial_response.http_response
         self._client = client
-        self._state.status_url = self._status_url_override or status_link(http_response)
-        self._state.update(http_response)
+        self._state.start(initial_response.http_response, self._status_url_override)
 
     async def run(self) -> None:
         while not (self._state.succeeded or self._state.failed):

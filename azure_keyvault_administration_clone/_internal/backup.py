@@ -1,10 +1,14 @@
 """Request bodies and argument checks shared by the backup clients."""
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from azure.core.rest import HttpRequest
+
+from .._rest import build_job_status_request
 from .._rest._models import RestoreOperationParameters, SASTokenParameter
 from .api_version import is_at_least
 from .folder_url import parse_folder_url
+from .polling import parse_continuation_token
 
 PRE_CHECK_MINIMUM_VERSION = "7.6"
 
@@ -126,3 +130,41 @@ def key_name_text(key_name: Any) -> str:
     if not isinstance(key_name, str) or not key_name:
         raise TypeError(f"key_name must be a non-empty string, not {key_name!r}")
     return key_name
+
+
+class JobStart(NamedTuple):
+    """The first request of a job and how to poll the job afterwards."""
+
+    request: HttpRequest
+    expected_status: Tuple[int, ...]
+    # The status URL from the continuation token; None for a new job.
+    status_url: Optional[str]
+    polling_interval: float
+    # True, False or an azure-core polling method, as the caller passed it.
+    polling: Any
+
+
+def prepare_job(
+    operation: str,
+    build_request: Callable[[], HttpRequest],
+    vault_url: str,
+    kwargs: Dict[str, Any],
+) -> JobStart:
+    """Pop the polling keywords and build the job's first request.
+
+    That is the POST or PUT that starts the job or, with ``continuation_token``,
+    one GET of the token's status URL, so that resuming starts no second job.
+    """
+    interval = polling_interval(kwargs)
+    continuation_token = kwargs.pop("continuation_token", None)
+    polling = kwargs.pop("polling", True)
+    if continuation_token is None:
+        return JobStart(build_request(), (202, 200, 201), None, interval, polling)
+    status_url = parse_continuation_token(continuation_token, operation, vault_url)
+    request = build_job_status_request(status_url)
+    return JobStart(request, (200,), status_url, interval, polling)
+
+
+def no_result(_: Mapping[str, Any]) -> None:
+    """Result factory of the jobs whose poller returns None."""
+    return None

@@ -22,6 +22,9 @@ from azure.core.exceptions import HttpResponseError
 from azure.core.polling import PollingMethod
 from azure.core.rest import AsyncHttpResponse, HttpResponse
 
+from .._rest import build_job_status_request
+from .errors import raise_for_response
+
 _LOGGER = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -114,6 +117,19 @@ def read_json(response: AnyResponse) -> Dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def deserializer(result_factory: ResultFactory[T]) -> Callable[[Any], T]:
+    """Return the poller callback that turns an initial response into a result.
+
+    azure-core's ``NoPolling`` (``polling=False``) calls it with the job's
+    first response.
+    """
+
+    def deserialize(initial: Any) -> T:
+        return result_factory(read_json(initial.http_response))
+
+    return deserialize
+
+
 def make_continuation_token(operation: str, status_url: str) -> str:
     return json.dumps(
         {"version": _TOKEN_VERSION, "operation": operation, "statusUrl": status_url},
@@ -199,6 +215,12 @@ class JobPollingState(Generic[T]):
         self.response: Optional[AnyResponse] = None
         self.delay: Optional[float] = None
 
+    def start(self, response: AnyResponse, status_url: Optional[str]) -> None:
+        """Take the first response: the job's 202, or the status GET of a
+        resumed job, whose URL comes from the continuation token."""
+        self.status_url = status_url or status_link(response)
+        self.update(response)
+
     def update(self, response: AnyResponse) -> None:
         self.response = response
         self.body = read_json(response)
@@ -257,15 +279,10 @@ class KeyVaultJobPolling(PollingMethod[T]):
     def initialize(
         self, client: Any, initial_response: Any, deserialization_callback: Any
     ) -> None:
-        http_response = initial_response.http_response
         self._client = client
-        self._state.status_url = self._status_url_override or status_link(http_response)
-        self._state.update(http_response)
+        self._state.start(initial_response.http_response, self._status_url_override)
 
     def run(self) -> None:
-        from .._rest import build_job_status_request
-        from .errors import raise_for_response
-
         while not (self._state.succeeded or self._state.failed):
             self._client._pipeline._transport.sleep(self._state.next_delay())
             request = build_job_status_request(self._state.status_url)

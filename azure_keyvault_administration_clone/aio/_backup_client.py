@@ -1,6 +1,6 @@
 """Async full backup, full restore, selective key restore and their pre-checks."""
 
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar, overload
+from typing import Any, Callable, Dict, Mapping, Optional, TypeVar, overload
 
 from azure.core.pipeline import PipelineResponse
 from azure.core.polling import AsyncLROPoller, AsyncNoPolling, AsyncPollingMethod
@@ -14,20 +14,17 @@ from .._internal.async_polling import AsyncKeyVaultJobPolling
 from .._internal.backup import (
     blob_storage_url_text,
     key_name_text,
-    polling_interval,
+    no_result,
+    prepare_job,
     require_pre_check_version,
     restore_body,
     sas_parameters,
     storage_auth,
 )
-from .._internal.polling import parse_continuation_token, read_json
+from .._internal.polling import deserializer
 from .._models import KeyVaultBackupResult
 
 T = TypeVar("T")
-
-
-def _no_result(_: Mapping[str, Any]) -> None:
-    return None
 
 
 class KeyVaultBackupClient(AsyncKeyVaultClientBase):
@@ -57,41 +54,28 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
         Resuming sends one GET of the token's status URL instead of starting
         another job.
         """
-        interval = polling_interval(kwargs)
-        continuation_token = kwargs.pop("continuation_token", None)
-        polling = kwargs.pop("polling", True)
-
-        status_url: Optional[str] = None
-        if continuation_token is not None:
-            status_url = parse_continuation_token(
-                continuation_token, operation, self._vault_url
-            )
-            request = _rest.build_job_status_request(status_url)
-            expected: Tuple[int, ...] = (200,)
-        else:
-            request = build_request()
-            expected = (202, 200, 201)
-        response = await self._send(request, expected, **kwargs)
-        pipeline_response = PipelineResponse(request, response, {})  # type: ignore[arg-type]
+        job = prepare_job(operation, build_request, self._vault_url, kwargs)
+        response = await self._send(job.request, job.expected_status, **kwargs)
+        pipeline_response = PipelineResponse(job.request, response, {})  # type: ignore[arg-type]
 
         polling_method: AsyncPollingMethod[T]
-        if polling is True:
+        if job.polling is True:
             polling_method = AsyncKeyVaultJobPolling(
                 operation,
                 result_factory,
-                polling_interval=interval,
-                status_url=status_url,
+                polling_interval=job.polling_interval,
+                status_url=job.status_url,
             )
-        elif polling is False:
+        elif job.polling is False:
             polling_method = AsyncNoPolling()  # type: ignore[no-untyped-call]
         else:
-            polling_method = polling
-
-        def deserialize(initial: Any) -> T:
-            return result_factory(read_json(initial.http_response))
+            polling_method = job.polling
 
         return AsyncLROPoller(
-            self._client, pipeline_response, deserialize, polling_method
+            self._client,
+            pipeline_response,
+            deserializer(result_factory),
+            polling_method,
         )
 
     @overload
@@ -215,7 +199,7 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
                 )
             return _rest.build_full_restore_request(body, api_version=self.api_version)
 
-        return await self._start_job("restore", build_request, _no_result, kwargs)
+        return await self._start_job("restore", build_request, no_result, kwargs)
 
     @overload
     async def begin_pre_backup(
@@ -267,7 +251,7 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
                 body, api_version=self.api_version
             )
 
-        return await self._start_job("backup", build_request, _no_result, kwargs)
+        return await self._start_job("backup", build_request, no_result, kwargs)
 
     @overload
     async def begin_pre_restore(
@@ -321,7 +305,7 @@ class KeyVaultBackupClient(AsyncKeyVaultClientBase):
                 body, api_version=self.api_version
             )
 
-        return await self._start_job("restore", build_request, _no_result, kwargs)
+        return await self._start_job("restore", build_request, no_result, kwargs)
 
     async def __aenter__(self) -> "KeyVaultBackupClient":
         await self._client.__aenter__()
