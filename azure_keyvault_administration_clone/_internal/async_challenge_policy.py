@@ -35,6 +35,7 @@ from .challenge import (
 from .challenge_policy import (
     Token,
     TokenKey,
+    accept_challenge,
     bodiless_copy,
     has_body,
     parse_challenge,
@@ -125,7 +126,7 @@ class AsyncChallengeAuthPolicy(AsyncHTTPPolicy[HttpRequest, AsyncHttpResponse]):
         if challenge is None or challenge.is_claims_challenge:
             # Not a Key Vault challenge, so there is nothing to authorize with.
             return response
-        self._accept(http_request.url, challenge)
+        accept_challenge(http_request.url, challenge, verify=self._verify)
         await self._authorize(request, challenge, claims=None, force=False)
         response = await self.next.send(request)
         return await self._handle_unauthorized(request, response, challenge)
@@ -145,7 +146,7 @@ class AsyncChallengeAuthPolicy(AsyncHTTPPolicy[HttpRequest, AsyncHttpResponse]):
             return await self.next.send(request)
 
         # A new Key Vault challenge, for example after a tenant change.
-        self._accept(request.http_request.url, challenge)
+        accept_challenge(request.http_request.url, challenge, verify=self._verify)
         await self._authorize(request, challenge, claims=None, force=True)
         response = await self.next.send(request)
         follow_up = parse_challenge(response.http_response)  # type: ignore[arg-type]
@@ -155,15 +156,6 @@ class AsyncChallengeAuthPolicy(AsyncHTTPPolicy[HttpRequest, AsyncHttpResponse]):
             )
             response = await self.next.send(request)
         return response
-
-    def _accept(self, url: str, challenge: HttpChallenge) -> None:
-        """Verify a challenge, then cache it. A rejected challenge is never cached."""
-        scope = challenge.token_scope()
-        if not scope:
-            raise ValueError("The authentication challenge names no resource or scope")
-        if self._verify:
-            verify_challenge_resource(url, scope)
-        CHALLENGE_CACHE.set(url, challenge)
 
     async def _authorize(
         self,

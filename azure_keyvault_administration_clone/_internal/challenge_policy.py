@@ -74,6 +74,20 @@ def token_request_options(
     return options
 
 
+def accept_challenge(url: str, challenge: HttpChallenge, *, verify: bool) -> None:
+    """Verify a challenge, then cache it for the URL's host.
+
+    A challenge that fails the resource check is never cached, so no later
+    request can get a token for its resource.
+    """
+    scope = challenge.token_scope()
+    if not scope:
+        raise ValueError("The authentication challenge names no resource or scope")
+    if verify:
+        verify_challenge_resource(url, scope)
+    CHALLENGE_CACHE.set(url, challenge)
+
+
 def parse_challenge(response: HttpResponse) -> Optional[HttpChallenge]:
     """Return the Bearer challenge of a 401 response, or None."""
     if response.status_code != 401:
@@ -174,7 +188,7 @@ class ChallengeAuthPolicy(HTTPPolicy[HttpRequest, HttpResponse]):
         if challenge is None or challenge.is_claims_challenge:
             # Not a Key Vault challenge: nothing to authorize with.
             return response
-        self._accept(http_request.url, challenge)
+        accept_challenge(http_request.url, challenge, verify=self._verify)
         self._authorize(request, challenge, claims=None, force=False)
         response = self.next.send(request)
         return self._handle_unauthorized(request, response, challenge)
@@ -194,7 +208,7 @@ class ChallengeAuthPolicy(HTTPPolicy[HttpRequest, HttpResponse]):
             return self.next.send(request)
 
         # A new Key Vault challenge, for example after a tenant change.
-        self._accept(request.http_request.url, challenge)
+        accept_challenge(request.http_request.url, challenge, verify=self._verify)
         self._authorize(request, challenge, claims=None, force=True)
         response = self.next.send(request)
         follow_up = parse_challenge(response.http_response)
@@ -202,15 +216,6 @@ class ChallengeAuthPolicy(HTTPPolicy[HttpRequest, HttpResponse]):
             self._authorize(request, challenge, claims=follow_up.claims, force=True)
             response = self.next.send(request)
         return response
-
-    def _accept(self, url: str, challenge: HttpChallenge) -> None:
-        """Verify a challenge, then cache it; a rejected one is never cached."""
-        scope = challenge.token_scope()
-        if not scope:
-            raise ValueError("The authentication challenge names no resource or scope")
-        if self._verify:
-            verify_challenge_resource(url, scope)
-        CHALLENGE_CACHE.set(url, challenge)
 
     def _authorize(
         self,
