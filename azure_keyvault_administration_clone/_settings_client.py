@@ -51,7 +51,7 @@ class KeyVaultSettingsClient(KeyVaultClientBase):
         :param str name: Name of the setting.
         :rtype: KeyVaultSetting
         :raises ~azure.core.exceptions.HttpResponseError: if the name is unknown
-            (the service answers 400 ``InvalidSetting``).
+            (the service returns 400 ``InvalidSetting``).
         """
         request = _rest.build_get_setting_request(
             setting_name(name), api_version=self.api_version

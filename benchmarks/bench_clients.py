@@ -1,7 +1,7 @@
 """Compare the clone's per-call cost with the original azure-keyvault-administration.
 
 Both libraries run the same calls through the same in-memory azure-core
-transport, which answers with recorded live responses, so the numbers measure
+transport, which returns recorded live responses, so the numbers measure
 client-side work only: request building, the pipeline, authentication and
 response parsing. Run with ``nox -s benchmarks``.
 """
@@ -41,7 +41,7 @@ class _Response(HttpResponseImpl):
 
 
 class CannedTransport(HttpTransport):  # type: ignore[type-arg]
-    """Answer every request with one canned JSON body; no network."""
+    """Return one canned JSON body for every request, without any network I/O."""
 
     def __init__(self, body: bytes) -> None:
         self.body = body

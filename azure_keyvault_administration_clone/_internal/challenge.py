@@ -1,6 +1,6 @@
 """Key Vault bearer challenges: parsing, resource verification and a cache.
 
-A Key Vault or Managed HSM answers a request without a token with 401 and
+A Key Vault or Managed HSM returns 401 to a request without a token, with
 ``WWW-Authenticate: Bearer authorization="https://login.microsoftonline.com/
 <tenant>", resource="https://managedhsm.azure.net"``. The client asks its
 credential for a token for that resource (or ``scope``) in that tenant.

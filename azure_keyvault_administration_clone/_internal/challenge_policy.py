@@ -1,7 +1,7 @@
 """Pipeline policy that authorizes requests through Key Vault challenges.
 
 Protocol: the first request to a host goes out without a token and without
-its body. The 401 answer names the token's resource (or scope) and tenant.
+its body. The 401 response names the token's resource (or scope) and tenant.
 The policy checks the resource against the request's host, caches the
 challenge for the host, gets a token and sends the original request. Later
 requests to the host use the cached challenge straight away. A 401 to an

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 
 class BackupLocation(NamedTuple):
-    """Where a backup is stored in Azure Blob Storage."""
+    """Location of a backup in Azure Blob Storage."""
 
     container_url: str
     folder_name: str

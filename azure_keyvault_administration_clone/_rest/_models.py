@@ -1,7 +1,7 @@
 """Wire shapes of the request and response bodies, in the service's camelCase.
 
-The request builders take these shapes; the public models in ``_models.py``
-read the response shapes (``from_wire``) and tolerate missing or null fields,
+The request builders take these shapes. The public models in ``_models.py``
+read the response shapes (``_from_wire``) and tolerate missing or null fields,
 because the service omits some of them.
 """
 

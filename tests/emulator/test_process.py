@@ -215,10 +215,10 @@ def test_listening_socket_disables_nagle() -> None:
 
 
 def test_failed_start_removes_in_memory_files(tmp_path: Path) -> None:
-    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    taken.bind(("127.0.0.1", 0))
-    taken.listen()
-    port = taken.getsockname()[1]
+    occupied_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    occupied_socket.bind(("127.0.0.1", 0))
+    occupied_socket.listen()
+    port = occupied_socket.getsockname()[1]
     env = dict(os.environ, TMPDIR=str(tmp_path))
     try:
         result = subprocess.run(
@@ -230,7 +230,7 @@ def test_failed_start_removes_in_memory_files(tmp_path: Path) -> None:
             env=env,
         )
     finally:
-        taken.close()
+        occupied_socket.close()
 
     assert result.returncode != 0
     assert str(port) in result.stderr

@@ -307,7 +307,7 @@ class Replayer:
     With ``require_authorization`` (the default) a request without an
     ``Authorization`` header matches only a recorded challenge.
 
-    With ``fast_forward_polls`` a status poll is answered with the last of
+    With ``fast_forward_polls`` a status poll gets the response of the last of
     the consecutive recorded polls of its URL (the job's final status), and
     ``Retry-After`` headers are served as ``0``. Programs that poll at their
     default pace, such as the samples, then replay a job in one poll instead

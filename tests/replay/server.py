@@ -327,8 +327,8 @@ class ReplayServer:
         except UnicodeDecodeError:
             return body
         # The recorder's sanitizer dropped the "/" between the storage host and
-        # the container ("...windows.nethsmbackups"); put it back so that the
-        # folder URLs in responses are usable URLs again.
+        # the container ("...windows.nethsmbackups"). Putting it back makes the
+        # folder URLs in responses usable URLs again.
         text = _SANITIZED_BLOB_HOST.sub(r"\1/", text)
         return self._rewrite_origins(text).encode("utf-8")
 
